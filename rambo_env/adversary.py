@@ -55,7 +55,7 @@ except ImportError as _err:  # probe 149 row 1: a torch below the floor named, n
 
 from torch.func import functional_call, grad_and_value, vjp
 
-from rambo_env.dynamics.training import _MLELoss, make_adam, take_rows
+from rambo_env.dynamics.training import make_adam, take_rows
 from rambo_env.host_limits import available_memory_bytes, memory_error
 from rambo_env.logging import note
 from rambo_env.model import (  # the adversarial update left non-finite weights
@@ -494,7 +494,8 @@ def eq9_rollout_sample(
 class _MembersForward(torch.nn.Module):
     """The ensemble's members on model inputs (:meth:`GaussianEnsemble.forward_inputs`, every
     member) as a module's ``forward``: with ``torch.func.functional_call`` standing in the
-    elites' rows of the per-member parameters, the elites' forward (:func:`eq9_whole_step`)."""
+    members stacked with the elites' rows of the per-member parameters, the forward of both
+    parts of Eq. 9 (:func:`eq9_whole_step`)."""
 
     def __init__(self, ensemble: GaussianEnsemble) -> None:
         super().__init__()
@@ -510,9 +511,22 @@ ADVERSARY_STATS = (
 """The statistics of one adversary step (:meth:`ModelAdversary.update` returns their means)."""
 
 
+class _MLEFromOutputs(torch.nn.Module):
+    """The ensemble's MLE loss given every member's outputs
+    (:meth:`GaussianEnsemble.mle_loss_from_outputs`: its weight decay and log-variance bound
+    terms read the parameters) as a module's ``forward``, for ``torch.func.functional_call``."""
+
+    def __init__(self, ensemble: GaussianEnsemble) -> None:
+        super().__init__()
+        self.ensemble = ensemble
+
+    def forward(self, mean: torch.Tensor, logvar: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return self.ensemble.mle_loss_from_outputs(mean, logvar, y)[0]
+
+
 def eq9_whole_step(
     forward: _MembersForward,
-    mle: _MLELoss,
+    mle: _MLEFromOutputs,
     members: tuple[str, ...],
     terminated: Callable[[torch.Tensor], torch.Tensor],
     policy: PolicyFns,
@@ -541,8 +555,10 @@ def eq9_whole_step(
     The gradient is a ``vjp`` of the parts that depend on the parameters — the elites' forward
     and the MLE loss — pulled back from Eq. 9's gradient in the elites' outputs, so the agent's
     networks run outside any ``torch.func`` transform (SB3's actor stores its distribution on
-    itself: a side effect inductor cannot compile inside one). The elites' forward runs on
-    their rows of the member parameters, taken outside the transform, as leaves of their own;
+    itself: a side effect inductor cannot compile inside one). The two forwards run as one:
+    the members on the real batch stacked with the elites on the synthetic one, a batched
+    matmul per layer over ``n_members + n_elites``. The elites run on their rows of the member
+    parameters, taken outside the transform, as leaves of their own;
     their gradients go back into those rows by ``index_copy`` (under ``torch.func`` the
     backward of a row gather is an accumulating scatter: per-element atomic adds when compiled,
     2.2 ms of a 12 ms bf16 step on an AMX CPU). Returns ``(the ADVERSARY_STATS values, next_obs
@@ -559,10 +575,26 @@ def eq9_whole_step(
         real_x = ensemble._inputs(real_obs, real_action)  # [B, in]
         real_y = ensemble._targets(real_obs, real_next_obs, real_reward)  # [B, T]
 
+        # Eq. 9's two forwards as ONE stack of members per layer where the batches are the same
+        # size: every member on the real batch (the MLE term), then the elites on the synthetic
+        # one (issue 12: a batched matmul shares its products among the threads whole, so on 2
+        # threads 7 and 5 products run as 4 + 3 and 3 + 2, 12 as 6 + 6)
+        n = ensemble.n_members
+        stack = x.shape[0] == real_x.shape[0]  # a shape: fixed in the compiled graph
+        if stack:
+            xs = torch.cat([real_x.expand(n, -1, -1), x.expand(len(elites), -1, -1)])
+
         def parts(p: dict, p_elites: dict) -> tuple[torch.Tensor, ...]:
-            elite_params = {**p, **fixed, **p_elites}
-            mean, logvar = functional_call(forward, elite_params, (x,))  # [n_elites, B, T]
-            return mean, logvar, functional_call(mle, p, (real_x, real_y))
+            full, elite_rows = {**every, **p}, {**fixed, **p_elites}
+            if stack:
+                stacked = {m: torch.cat([full[m], elite_rows[m]]) for m in members}
+                mean, logvar = functional_call(forward, {**p, **stacked}, (xs,))  # [E+n_el, B, T]
+                mean_all, logvar_all, mean, logvar = mean[:n], logvar[:n], mean[n:], logvar[n:]
+            else:
+                mean_all, logvar_all = functional_call(forward, full, (real_x,))  # [E, B, T]
+                mean, logvar = functional_call(forward, {**full, **elite_rows}, (x,))
+            mle_loss = functional_call(mle, p, (mean_all, logvar_all, real_y))  # the MLE term
+            return mean, logvar, mle_loss  # the elites' [n_elites, B, T]
 
         (mean, logvar, mle_loss), pullback = vjp(parts, params, rows)
         next_obs, reward, adv, raw_adv = eq9_rollout_sample(
@@ -616,7 +648,7 @@ class _Eq9WholeStep:
             functools.partial(
                 eq9_whole_step,
                 _MembersForward(ensemble),
-                _MLELoss(ensemble),
+                _MLEFromOutputs(ensemble),
                 member_names,
                 *rest,
             ),

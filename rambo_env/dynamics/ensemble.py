@@ -849,7 +849,13 @@ class GaussianEnsemble(nn.Module):
 
     def mle_loss_from_tensors(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, dict]:
         """MLE loss on prepared inputs ``x`` [B|E, B, in] and targets ``y`` [(E,) B, T]."""
-        mean, logvar = self.forward_inputs(x)  # [E, B, T]
+        return self.mle_loss_from_outputs(*self.forward_inputs(x), y)  # [E, B, T] each
+
+    def mle_loss_from_outputs(
+        self, mean: torch.Tensor, logvar: torch.Tensor, y: torch.Tensor
+    ) -> tuple[torch.Tensor, dict]:
+        """MLE loss given every member's outputs ``mean``, ``logvar`` [E, B, T] on the inputs of
+        targets ``y`` [(E,) B, T] (:meth:`mle_loss_from_tensors` after its forward)."""
         sq_err = (mean - y).square()  # [E, B, T]
         nll = (sq_err * torch.exp(-logvar) + logvar).mean(dim=(1, 2))  # [E]
         mle = nll.sum()

@@ -202,3 +202,66 @@ def test_frozen_parameters_stay_frozen(toy, frozen, compile_backend):  # noqa: F
     for name, value in kept.items():
         assert torch.equal(mdp_w.ensemble.get_parameter(name), value), name
     assert _relative_error(whole, pieces, start) < 1e-4
+
+
+def _stack_sizes(monkeypatch) -> list[int]:
+    """Each ensemble layer's batched matmul (``torch.baddbmm``), its number of members: the
+    first dim of its input, recorded as the step calls it. ``torch.compile`` as the plain
+    function: the whole step's Python runs as it is written, call by call."""
+    sizes = []
+    baddbmm = torch.baddbmm
+
+    def recording(bias, x, weight, **kwargs):
+        sizes.append(x.shape[0])
+        return baddbmm(bias, x, weight, **kwargs)
+
+    monkeypatch.setattr(torch, "compile", lambda fn, **kwargs: fn)
+    monkeypatch.setattr(torch, "baddbmm", recording)
+    return sizes
+
+
+def test_the_whole_step_runs_the_members_and_the_elites_as_one_stack(toy, monkeypatch):  # noqa: F811
+    """Issue 12 (session 63): Eq. 9's two forwards — every member on the real batch (the MLE
+    term), the elites on the synthetic one — run as one batched matmul per layer over
+    ``n_members + n_elites`` members (apart, 7 and 5 products leave one of 2 threads idle for a
+    product of each: 12 share them evenly)."""
+    whole, _ = _pair(toy)
+    policy = _policy()
+    sizes = _stack_sizes(monkeypatch)
+    whole.update(policy)
+    ensemble = whole.mdp.ensemble
+    assert whole._rollout_fn(policy).whole.fn.ran_compiled
+    layers = len(ensemble.hidden) + 1  # the hidden layers and the two heads' one product
+    assert sizes == [ensemble.n_members + ensemble.n_elites] * layers * CFG.n_updates
+
+
+def test_a_synthetic_batch_of_another_size_runs_the_forwards_apart_as_the_library(
+    toy,  # noqa: F811
+    monkeypatch,
+    compile_backend,
+):
+    """A rollout batch that is not the real batch's size (a stack needs equal rows): the whole
+    step runs the two forwards apart, with the numbers of the library step (statistics and
+    weights to float32 rounding, the same next states)."""
+    whole, pieces = _pair(toy)
+    policy = _policy()
+    _by_pieces(pieces, policy)
+    start = {k: v.clone() for k, v in whole.mdp.ensemble.state_dict().items()}
+    obs = whole.mdp.initial(CFG.batch_size // 4, whole.rng)
+    pieces.mdp.initial(CFG.batch_size // 4, pieces.rng)  # the same draws after it
+    for _ in range(3):
+        stats_w, next_w = whole._rollout_step(policy, obs, policy.sample(obs))
+        stats_p, next_p = pieces._rollout_step(policy, obs, policy.sample(obs))
+        for key in ADVERSARY_STATS:
+            assert float(stats_w[key]) == pytest.approx(float(stats_p[key]), rel=1e-4, abs=1e-6)
+        torch.testing.assert_close(next_w, next_p, rtol=1e-5, atol=1e-6)
+        obs = next_w
+    assert whole._rollout_fn(policy).whole.fn.ran_compiled
+    assert _relative_error(whole, pieces, start) < 1e-4
+    ensemble = whole.mdp.ensemble
+    sizes = _stack_sizes(monkeypatch)
+    whole._rollout_fns = None  # built again: the plain function
+    whole._rollout_step(policy, obs, policy.sample(obs))
+    layers = len(ensemble.hidden) + 1
+    assert sorted(set(sizes)) == sorted({ensemble.n_members, ensemble.n_elites})
+    assert len(sizes) == 2 * layers
