@@ -426,6 +426,21 @@ def eq9_loss(
     return adv_loss + mle_loss, adv_loss, mle_loss, log_prob  # Eq. 9
 
 
+def eq9_stacked_inputs(
+    ensemble: GaussianEnsemble, real_x: torch.Tensor, x: torch.Tensor
+) -> torch.Tensor | None:
+    """Eq. 9's two forwards as the inputs of ONE stack of members [n_members + n_elites, B, in]:
+    every member on the real batch ``real_x`` [B, in] (the MLE term), then the elites on the
+    synthetic one ``x`` [B, in] (the adversarial term); None where the two differ in rows (a
+    stack needs equal rows). Issue 12: a batched matmul shares its products among the threads
+    whole, so on 2 threads 7 and 5 products run as 4 + 3 and 3 + 2, 12 as 6 + 6 (session 63:
+    −13 % a compiled step)."""
+    if x.shape[0] != real_x.shape[0]:  # a shape: fixed in a compiled graph
+        return None
+    n, n_elites = ensemble.n_members, ensemble.elite_idx.shape[0]
+    return torch.cat([real_x.expand(n, -1, -1), x.expand(n_elites, -1, -1)])
+
+
 def eq9_rollout_step(
     ensemble: GaussianEnsemble,
     terminated: Callable[[torch.Tensor], torch.Tensor],
@@ -443,8 +458,9 @@ def eq9_rollout_step(
     real_reward: torch.Tensor,
 ) -> tuple[torch.Tensor, ...]:
     """One step of the adversary's rollout and its Eq. 9 loss from ONE forward of the elites on
-    ``(s, a)`` [B, ·] (Alg. 1 line 5; issue 12): the rollout's next state is the drawn elite's
-    row of it (``elite_pos`` [B]: each row's elite, as a position among the elites; ``noise``
+    ``(s, a)`` [B, ·] (Alg. 1 line 5; issue 12), stacked with the MLE term's forward of every
+    member on the real batch where the two have equal rows (:func:`eq9_stacked_inputs`): the
+    rollout's next state is the drawn elite's row of it (``elite_pos`` [B]: each row's elite, as a position among the elites; ``noise``
     [B, T]: as :meth:`LearnedMDP.step_with` samples it), and Eq. 9's log p is the mixture of it.
 
     Pure (the policy's ``mean`` and ``q`` draw nothing): the unit that
@@ -452,8 +468,17 @@ def eq9_rollout_step(
     Returns ``(total [], adv_loss [], mle_loss [], log_prob [B], raw advantage [B], next_obs
     [B, O])``.
     """
-    mean, logvar = ensemble.elite_forward(obs, action)  # [n_elites, B, T]
-    mle_loss, _ = ensemble._mle_loss(real_obs, real_action, real_next_obs, real_reward)
+    x, real_x = ensemble._inputs(obs, action), ensemble._inputs(real_obs, real_action)
+    real_y = ensemble._targets(real_obs, real_next_obs, real_reward)  # [B, T]
+    xs = eq9_stacked_inputs(ensemble, real_x, x)
+    if xs is not None:  # one stack: every member, then the elites
+        mean, logvar = ensemble.forward_inputs(xs, then=ensemble.elite_idx)  # [E + n_el, B, T]
+        mean_all, logvar_all = mean[: ensemble.n_members], logvar[: ensemble.n_members]
+        mean, logvar = mean[ensemble.n_members :], logvar[ensemble.n_members :]
+    else:
+        mean_all, logvar_all = ensemble.forward_inputs(real_x)  # [E, B, T]
+        mean, logvar = ensemble.forward_inputs(x, ensemble.elite_idx)  # [n_elites, B, T]
+    mle_loss, _ = ensemble.mle_loss_from_outputs(mean_all, logvar_all, real_y)
     next_obs, reward, adv, raw_adv = eq9_rollout_sample(
         ensemble, terminated, policy, gamma, eps, obs, action, elite_pos, noise, mean, logvar
     )  # [B, O], [B], [B], [B]
@@ -575,18 +600,11 @@ def eq9_whole_step(
         real_x = ensemble._inputs(real_obs, real_action)  # [B, in]
         real_y = ensemble._targets(real_obs, real_next_obs, real_reward)  # [B, T]
 
-        # Eq. 9's two forwards as ONE stack of members per layer where the batches are the same
-        # size: every member on the real batch (the MLE term), then the elites on the synthetic
-        # one (issue 12: a batched matmul shares its products among the threads whole, so on 2
-        # threads 7 and 5 products run as 4 + 3 and 3 + 2, 12 as 6 + 6)
-        n = ensemble.n_members
-        stack = x.shape[0] == real_x.shape[0]  # a shape: fixed in the compiled graph
-        if stack:
-            xs = torch.cat([real_x.expand(n, -1, -1), x.expand(len(elites), -1, -1)])
+        n, xs = ensemble.n_members, eq9_stacked_inputs(ensemble, real_x, x)
 
         def parts(p: dict, p_elites: dict) -> tuple[torch.Tensor, ...]:
             full, elite_rows = {**every, **p}, {**fixed, **p_elites}
-            if stack:
+            if xs is not None:  # one stack: every member, then the elites' rows
                 stacked = {m: torch.cat([full[m], elite_rows[m]]) for m in members}
                 mean, logvar = functional_call(forward, {**p, **stacked}, (xs,))  # [E+n_el, B, T]
                 mean_all, logvar_all, mean, logvar = mean[:n], logvar[:n], mean[n:], logvar[n:]

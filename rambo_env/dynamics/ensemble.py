@@ -313,17 +313,27 @@ def take_members(tensor: torch.Tensor, members: torch.Tensor) -> torch.Tensor:
     return _TakeMembers.apply(tensor, members)
 
 
-def check_distinct_members(members: torch.Tensor, n_members: int) -> None:
-    """ValueError unless ``members`` is a 1-dim tensor of distinct indices in [0, n_members)
-    (one host sync: for callers outside the hot paths, whose indices are distinct by
-    construction)."""
+def stack_members(
+    tensor: torch.Tensor, members: torch.Tensor | None = None, then: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Rows of a per-member ``tensor`` [E, ...]: ``members`` [G] (distinct; None = all E), then
+    the rows ``then`` [G2] (distinct) stacked under them -> [G + G2, ...] (:func:`take_members`
+    each: the gradients of both go back into ``tensor``'s rows)."""
+    rows = tensor if members is None else take_members(tensor, members)
+    return rows if then is None else torch.cat([rows, take_members(tensor, then)])
+
+
+def check_distinct_members(members: torch.Tensor, n_members: int, name: str = "members") -> None:
+    """ValueError naming ``name`` unless ``members`` is a 1-dim tensor of distinct indices in
+    [0, n_members) (one host sync: for callers outside the hot paths, whose indices are distinct
+    by construction)."""
     idx = torch.as_tensor(members)
     values = idx.flatten().tolist()
     if idx.dim() != 1 or idx.is_floating_point() or len(set(values)) != len(values):
-        raise ValueError(f"members: expected distinct member indices [G], got {values}")
+        raise ValueError(f"{name}: expected distinct member indices [G], got {values}")
     outside = [v for v in values if not 0 <= v < n_members]
     if outside:
-        raise ValueError(f"members: {outside[0]} is outside [0, {n_members})")
+        raise ValueError(f"{name}: {outside[0]} is outside [0, {n_members})")
 
 
 def _check_real_tensor(name: str, value: Any) -> None:
@@ -396,13 +406,14 @@ class VectorizedLinear(nn.Module):
         with torch.no_grad():
             nn.init.trunc_normal_(self.weight, std=std, a=-2 * std, b=2 * std, generator=generator)
 
-    def forward(self, x: torch.Tensor, members: torch.Tensor | None = None) -> torch.Tensor:
-        """``x`` [B, in] (shared) or [G, B, in] -> [G, B, out]; ``members`` [G] selects members
-        (distinct indices: :func:`take_members`)."""
-        weight, bias = self.weight, self.bias  # [E, in, out], [E, 1, out]
-        if members is not None:
-            weight = take_members(weight, members)  # [G, in, out]
-            bias = take_members(bias, members)  # [G, 1, out]
+    def forward(
+        self, x: torch.Tensor, members: torch.Tensor | None = None, then: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """``x`` [B, in] (shared) or [G, B, in] -> [G, B, out]; ``members`` [G] selects members,
+        ``then`` [G2] stacks more members' layers under them (distinct indices each:
+        :func:`stack_members`)."""
+        weight = stack_members(self.weight, members, then)  # [G, in, out]
+        bias = stack_members(self.bias, members, then)  # [G, 1, out]
         if x.dim() == 2:
             x = x.unsqueeze(0).expand(weight.shape[0], -1, -1)  # [G, B, in]
         return torch.baddbmm(bias, x, weight)  # [G, B, out]
@@ -561,21 +572,23 @@ class GaussianEnsemble(nn.Module):
         return self.min_logvar + F.softplus(logvar - self.min_logvar)
 
     def forward_inputs(
-        self, x: torch.Tensor, members: torch.Tensor | None = None
+        self, x: torch.Tensor, members: torch.Tensor | None = None, then: torch.Tensor | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """Raw model input ``cat(obs_norm, action)`` [B, in] or [G, B, in] -> mean, logvar [G, B, T].
 
-        ``members`` [G] selects which members run (default: all, G = E): distinct indices, checked
-        where a gradient will flow through them, unless they are the elites or the call is being
-        compiled.
+        ``members`` [G] selects which members run (default: all, G = E); ``then`` [G2] runs more
+        members stacked under them (G + G2 in all: one batched matmul per layer). Distinct
+        indices each, checked where a gradient will flow through them, unless they are the
+        elites or the call is being compiled.
         """
-        if (
-            members is not None
-            and torch.is_grad_enabled()
-            and members is not self.elite_idx
-            and not torch.compiler.is_compiling()
-        ):
-            check_distinct_members(members, self.n_members)
+        for name, idx in (("members", members), ("then", then)):
+            if (
+                idx is not None
+                and torch.is_grad_enabled()
+                and idx is not self.elite_idx
+                and not torch.compiler.is_compiling()
+            ):
+                check_distinct_members(idx, self.n_members, name)
         if self.mean_head.weight.dtype != torch.float32:  # a dtype guard: no host sync
             raise ValueError(  # probe 66 row 11: was torch's raw "Input dtypes must be the same"
                 f"GaussianEnsemble: its parameters are {self.mean_head.weight.dtype} (.double() / "
@@ -592,14 +605,12 @@ class GaussianEnsemble(nn.Module):
         )
         with mixed:  # bf16: hidden matmuls + SiLU in bf16 (fp32 accumulation), issue 12
             for layer in self.hidden:
-                h = F.silu(layer(h, members), inplace=inplace)  # [G, B, H]  swish
+                h = F.silu(layer(h, members, then), inplace=inplace)  # [G, B, H]  swish
         h = h.float()  # the heads and everything after them in fp32 (a no-op in fp32)
         # The two heads are separate parameters (official) evaluated as one [H, 2T] matmul.
         weight = torch.cat([self.mean_head.weight, self.logvar_head.weight], dim=-1)  # [E, H, 2T]
         bias = torch.cat([self.mean_head.bias, self.logvar_head.bias], dim=-1)  # [E, 1, 2T]
-        if members is not None:
-            weight = take_members(weight, members)  # [G, H, 2T]
-            bias = take_members(bias, members)  # [G, 1, 2T]
+        weight, bias = stack_members(weight, members, then), stack_members(bias, members, then)
         out = torch.baddbmm(bias, h, weight)  # [G, B, 2T]
         return out[..., : self.target_dim], self._soft_clamp(out[..., self.target_dim :])
 

@@ -220,17 +220,21 @@ def _stack_sizes(monkeypatch) -> list[int]:
     return sizes
 
 
-def test_the_whole_step_runs_the_members_and_the_elites_as_one_stack(toy, monkeypatch):  # noqa: F811
+@pytest.mark.parametrize("compiled", [True, False], ids=["whole step", "eager"])
+def test_the_step_runs_the_members_and_the_elites_as_one_stack(toy, monkeypatch, compiled):  # noqa: F811
     """Issue 12 (session 63): Eq. 9's two forwards — every member on the real batch (the MLE
     term), the elites on the synthetic one — run as one batched matmul per layer over
     ``n_members + n_elites`` members (apart, 7 and 5 products leave one of 2 threads idle for a
-    product of each: 12 share them evenly)."""
-    whole, _ = _pair(toy)
+    product of each: 12 share them evenly), in the whole compiled step and eagerly."""
+    whole, pieces = _pair(toy)
     policy = _policy()
+    if not compiled:  # the eager step (a run below 20 iterations): eq9_rollout_step
+        whole = ModelAdversary(pieces.mdp, pieces.dataset, CFG, seed=5, compile=False)
     sizes = _stack_sizes(monkeypatch)
     whole.update(policy)
     ensemble = whole.mdp.ensemble
-    assert whole._rollout_fn(policy).whole.fn.ran_compiled
+    fns = whole._rollout_fn(policy)
+    assert fns.whole.fn.ran_compiled if compiled else fns.whole is None
     layers = len(ensemble.hidden) + 1  # the hidden layers and the two heads' one product
     assert sizes == [ensemble.n_members + ensemble.n_elites] * layers * CFG.n_updates
 

@@ -255,6 +255,46 @@ def test_forward_inputs_refuses_repeated_members_where_gradients_flow() -> None:
     assert (norms[[1, 4]] > 0).all() and (norms[[0, 2, 3, 5, 6]] == 0).all()
 
 
+@pytest.mark.parametrize("members", [None, [6, 2, 4]], ids=["all", "some"])
+def test_forward_inputs_then_stacks_more_members_with_their_gradients(members) -> None:
+    """Issue 12 (session 63): ``then`` runs more members stacked under ``members`` (Eq. 9's MLE
+    term on every member and its adversarial term on the elites, as one batched matmul per
+    layer): the outputs of the two forwards apart, and each parameter's gradient their sum."""
+    model = make_model()
+    members = None if members is None else torch.tensor(members)
+    then = torch.tensor([3, 0, 6])  # distinct; they may repeat `members`
+    x_a = model._inputs(*batch(8, seed=1)[:2])
+    x_b = model._inputs(*batch(8, seed=2)[:2])
+    n_a = model.n_members if members is None else len(members)
+    upstream = torch.randn(n_a + len(then), 8, 2 * TARGET_DIM, generator=torch.Generator())
+
+    def run(stacked: bool) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        model.zero_grad(set_to_none=True)
+        if stacked:
+            xs = torch.cat([x_a.expand(n_a, -1, -1), x_b.expand(len(then), -1, -1)])
+            mean, logvar = model.forward_inputs(xs, members, then=then)
+        else:
+            parts = model.forward_inputs(x_a, members), model.forward_inputs(x_b, then)
+            mean, logvar = (torch.cat([a, b]) for a, b in zip(*parts, strict=True))
+        out = torch.cat([mean, logvar], dim=-1)
+        (out * upstream).sum().backward()
+        grads = {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
+        return out.detach(), grads
+
+    (out, grads), (ref, ref_grads) = run(True), run(False)
+    torch.testing.assert_close(out, ref, rtol=1e-6, atol=1e-6)
+    assert grads.keys() == ref_grads.keys() and "hidden.0.weight" in grads
+    for name, grad in grads.items():  # float32 rounding: the log-variance bounds' gradient is a
+        # sum over every output with cancellation (≈ 3e-5 of its norm); a missing part is ≈ 1
+        diff = torch.linalg.vector_norm(grad - ref_grads[name])
+        assert float(diff) <= 1e-4 * float(torch.linalg.vector_norm(ref_grads[name])), name
+    if members is not None:  # members 1 and 5 run in neither part: no gradient
+        norms = grads["hidden.0.weight"].flatten(1).norm(dim=1)  # [E]
+        assert (norms[[1, 5]] == 0).all() and (norms[[0, 2, 3, 4, 6]] > 0).all()
+    with pytest.raises(ValueError, match=r"then: expected distinct member indices .*\[2, 2\]"):
+        model.forward_inputs(x_a, then=torch.tensor([2, 2]))
+
+
 def test_predict_rows_equals_forward_rows() -> None:
     model = make_model()
     obs, action, _, _ = batch(40)
