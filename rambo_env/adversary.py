@@ -426,16 +426,25 @@ def eq9_loss(
     return adv_loss + mle_loss, adv_loss, mle_loss, log_prob  # Eq. 9
 
 
+def eq9_stack_pays(device: str | torch.device) -> bool:
+    """Whether Eq. 9's two forwards run as one stack (:func:`eq9_stacked_inputs`): on a GPU
+    (fewer kernels), and on a CPU where torch runs more than one thread. Issue 12: a batched
+    matmul shares its products among the threads whole, so on 2 threads 7 and 5 products run as
+    4 + 3 and 3 + 2, 12 as 6 + 6 (session 63: a step −13 % compiled, −8 % eager); on one
+    thread nothing idles and the stack's weight copy costs 2–3 % of a step. Decided when the
+    step's functions are built (once per policy: a thread count set mid-``learn`` is not
+    followed; it is a graph's constant when compiled)."""
+    return torch.device(device).type != "cpu" or torch.get_num_threads() > 1
+
+
 def eq9_stacked_inputs(
-    ensemble: GaussianEnsemble, real_x: torch.Tensor, x: torch.Tensor
+    ensemble: GaussianEnsemble, real_x: torch.Tensor, x: torch.Tensor, stack: bool
 ) -> torch.Tensor | None:
     """Eq. 9's two forwards as the inputs of ONE stack of members [n_members + n_elites, B, in]:
     every member on the real batch ``real_x`` [B, in] (the MLE term), then the elites on the
-    synthetic one ``x`` [B, in] (the adversarial term); None where the two differ in rows (a
-    stack needs equal rows). Issue 12: a batched matmul shares its products among the threads
-    whole, so on 2 threads 7 and 5 products run as 4 + 3 and 3 + 2, 12 as 6 + 6 (session 63:
-    −13 % a compiled step)."""
-    if x.shape[0] != real_x.shape[0]:  # a shape: fixed in a compiled graph
+    synthetic one ``x`` [B, in] (the adversarial term); None where ``stack`` is false
+    (:func:`eq9_stack_pays`) or the two differ in rows (a stack needs equal rows)."""
+    if not stack or x.shape[0] != real_x.shape[0]:  # a shape: fixed in a compiled graph
         return None
     n, n_elites = ensemble.n_members, ensemble.elite_idx.shape[0]
     return torch.cat([real_x.expand(n, -1, -1), x.expand(n_elites, -1, -1)])
@@ -448,6 +457,7 @@ def eq9_rollout_step(
     gamma: float,
     eps: float,
     weight: float,
+    stack: bool,
     obs: torch.Tensor,
     action: torch.Tensor,
     elite_pos: torch.Tensor,
@@ -459,7 +469,8 @@ def eq9_rollout_step(
 ) -> tuple[torch.Tensor, ...]:
     """One step of the adversary's rollout and its Eq. 9 loss from ONE forward of the elites on
     ``(s, a)`` [B, ·] (Alg. 1 line 5; issue 12), stacked with the MLE term's forward of every
-    member on the real batch where the two have equal rows (:func:`eq9_stacked_inputs`): the
+    member on the real batch where ``stack`` and the two have equal rows
+    (:func:`eq9_stacked_inputs`): the
     rollout's next state is the drawn elite's row of it (``elite_pos`` [B]: each row's elite, as a position among the elites; ``noise``
     [B, T]: as :meth:`LearnedMDP.step_with` samples it), and Eq. 9's log p is the mixture of it.
 
@@ -470,7 +481,7 @@ def eq9_rollout_step(
     """
     x, real_x = ensemble._inputs(obs, action), ensemble._inputs(real_obs, real_action)
     real_y = ensemble._targets(real_obs, real_next_obs, real_reward)  # [B, T]
-    xs = eq9_stacked_inputs(ensemble, real_x, x)
+    xs = eq9_stacked_inputs(ensemble, real_x, x, stack)
     if xs is not None:  # one stack: every member, then the elites
         mean, logvar = ensemble.forward_inputs(xs, then=ensemble.elite_idx)  # [E + n_el, B, T]
         mean_all, logvar_all = mean[: ensemble.n_members], logvar[: ensemble.n_members]
@@ -558,6 +569,7 @@ def eq9_whole_step(
     gamma: float,
     eps: float,
     weight: float,
+    stack: bool,
     groups: list[AdamGroup],
     scalars: list[tuple[torch.Tensor, torch.Tensor]],
     obs: torch.Tensor,
@@ -580,9 +592,10 @@ def eq9_whole_step(
     The gradient is a ``vjp`` of the parts that depend on the parameters — the elites' forward
     and the MLE loss — pulled back from Eq. 9's gradient in the elites' outputs, so the agent's
     networks run outside any ``torch.func`` transform (SB3's actor stores its distribution on
-    itself: a side effect inductor cannot compile inside one). The two forwards run as one:
-    the members on the real batch stacked with the elites on the synthetic one, a batched
-    matmul per layer over ``n_members + n_elites``. The elites run on their rows of the member
+    itself: a side effect inductor cannot compile inside one). Where ``stack``
+    (:func:`eq9_stack_pays`) the two forwards run as one: the members on the real batch stacked
+    with the elites on the synthetic one, a batched matmul per layer over ``n_members +
+    n_elites``. The elites run on their rows of the member
     parameters, taken outside the transform, as leaves of their own;
     their gradients go back into those rows by ``index_copy`` (under ``torch.func`` the
     backward of a row gather is an accumulating scatter: per-element atomic adds when compiled,
@@ -600,7 +613,7 @@ def eq9_whole_step(
         real_x = ensemble._inputs(real_obs, real_action)  # [B, in]
         real_y = ensemble._targets(real_obs, real_next_obs, real_reward)  # [B, T]
 
-        n, xs = ensemble.n_members, eq9_stacked_inputs(ensemble, real_x, x)
+        n, xs = ensemble.n_members, eq9_stacked_inputs(ensemble, real_x, x, stack)
 
         def parts(p: dict, p_elites: dict) -> tuple[torch.Tensor, ...]:
             full, elite_rows = {**every, **p}, {**fixed, **p_elites}
@@ -1301,6 +1314,7 @@ class ModelAdversary:
                 functools.partial(self.mdp.terminated, stats=stats),
                 policy,
                 cfg.gamma, cfg.advantage_eps, cfg.adversary_weight,
+                eq9_stack_pays(self.mdp.device),
             )  # fmt: skip
             fn = functools.partial(eq9_rollout_step, self.mdp.ensemble, *rest)
             whole = None

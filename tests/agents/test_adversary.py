@@ -710,6 +710,11 @@ def test_update_samples_from_eq9s_forward_as_the_transition_would(toy, compile, 
         from rambo_env import compile as compile_mod
 
         monkeypatch.setattr(compile_mod, "_BACKEND", compile)
+    import rambo_env.adversary as adversary_module
+
+    # Eq. 9's two forwards as one stack (as on 2+ threads; the suite runs one): the reference
+    # below, step() after the transition, runs them apart
+    monkeypatch.setattr(adversary_module, "eq9_stack_pays", lambda device: True)
     policy = PolicyFns(
         sample=lambda o: torch.tanh(o[:, :1] + 0.3),
         mean=lambda o: torch.tanh(o[:, :1]),

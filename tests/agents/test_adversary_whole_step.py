@@ -12,6 +12,7 @@ import pytest
 import torch
 import torch._dynamo.utils as dynamo_utils
 
+import rambo_env.adversary as adversary_module
 from rambo_env.adversary import ADVERSARY_STATS, AdversaryConfig, ModelAdversary, PolicyFns
 from tests.agents.test_adversary import _elites_out_of_order, toy  # noqa: F401  (fixture)
 
@@ -44,6 +45,12 @@ def _pair(toy, seed: int = 5, precision: str = "fp32"):  # noqa: F811
     return whole, pieces
 
 
+def _stacking(monkeypatch, on: bool) -> None:
+    """Whether the step functions built from here on run Eq. 9's two forwards as one stack
+    (``eq9_stack_pays``: by the thread count, and the suite runs torch on one thread)."""
+    monkeypatch.setattr(adversary_module, "eq9_stack_pays", lambda device: on)
+
+
 def _by_pieces(adversary: ModelAdversary, policy: PolicyFns) -> None:
     adversary._rollout_fns = adversary._rollout_fn(policy)._replace(whole=None)
 
@@ -64,14 +71,17 @@ def _count_calls(step) -> list:
 
 
 @pytest.mark.parametrize("precision", ["fp32", "bf16"])
-def test_the_whole_step_equals_the_library_step_over_two_updates(toy, precision):  # noqa: F811
+def test_the_whole_step_equals_the_library_step_over_two_updates(toy, precision, monkeypatch):  # noqa: F811
     """Two updates of 7 steps (the optimizer's state taken again at the second): weights, Adam
     moments and step counts as the compiled loss + backward + the library's Adam leave them,
     the same statistics; every step through the compiled graph. bf16: the same to 1e-2 of
     how far training moved the weights (bf16 keeps 8 bits; the two paths round in another
-    order)."""
+    order). The whole step runs Eq. 9's two forwards as one stack, the library step apart."""
     whole, pieces = _pair(toy, precision=precision)
     policy = _policy()
+    _stacking(monkeypatch, True)
+    whole._rollout_fn(policy)
+    _stacking(monkeypatch, False)
     _by_pieces(pieces, policy)
     start = {k: v.clone() for k, v in whole.mdp.ensemble.state_dict().items()}
     step = whole._rollout_fn(policy).whole
@@ -230,6 +240,7 @@ def test_the_step_runs_the_members_and_the_elites_as_one_stack(toy, monkeypatch,
     policy = _policy()
     if not compiled:  # the eager step (a run below 20 iterations): eq9_rollout_step
         whole = ModelAdversary(pieces.mdp, pieces.dataset, CFG, seed=5, compile=False)
+    _stacking(monkeypatch, True)
     sizes = _stack_sizes(monkeypatch)
     whole.update(policy)
     ensemble = whole.mdp.ensemble
@@ -237,6 +248,21 @@ def test_the_step_runs_the_members_and_the_elites_as_one_stack(toy, monkeypatch,
     assert fns.whole.fn.ran_compiled if compiled else fns.whole is None
     layers = len(ensemble.hidden) + 1  # the hidden layers and the two heads' one product
     assert sizes == [ensemble.n_members + ensemble.n_elites] * layers * CFG.n_updates
+
+
+def test_eq9_stacks_where_more_than_one_thread_shares_the_products(monkeypatch):
+    """The stack pays where a thread would idle: a CPU with more than one torch thread, or a
+    GPU (fewer kernels); on one CPU thread the two forwards run apart (the weight copy is all
+    the stack would add). Built into the step when its functions are built."""
+    threads = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        assert not adversary_module.eq9_stack_pays("cpu")
+        assert adversary_module.eq9_stack_pays("cuda") and adversary_module.eq9_stack_pays("cuda:1")
+        torch.set_num_threads(2)
+        assert adversary_module.eq9_stack_pays(torch.device("cpu"))
+    finally:
+        torch.set_num_threads(threads)
 
 
 def test_a_synthetic_batch_of_another_size_runs_the_forwards_apart_as_the_library(
@@ -249,6 +275,7 @@ def test_a_synthetic_batch_of_another_size_runs_the_forwards_apart_as_the_librar
     weights to float32 rounding, the same next states)."""
     whole, pieces = _pair(toy)
     policy = _policy()
+    _stacking(monkeypatch, True)  # asked, but the rows differ
     _by_pieces(pieces, policy)
     start = {k: v.clone() for k, v in whole.mdp.ensemble.state_dict().items()}
     obs = whole.mdp.initial(CFG.batch_size // 4, whole.rng)
